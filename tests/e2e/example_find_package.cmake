@@ -1,0 +1,25 @@
+# ctest script: install the built project into a temporary prefix, build
+# examples/score_sequence against it with find_package(reason), and run it on a fixture.
+file(REMOVE_RECURSE "${WORK_DIR}")
+execute_process(COMMAND ${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${WORK_DIR}/prefix"
+                RESULT_VARIABLE rc OUTPUT_QUIET)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "install failed (${rc})")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -S "${SOURCE_DIR}/examples/score_sequence" -B "${WORK_DIR}/build"
+                        -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DCMAKE_BUILD_TYPE=Release
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "configure failed:\n${out}\n${err}")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} --build "${WORK_DIR}/build" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "build failed:\n${out}\n${err}")
+endif()
+execute_process(COMMAND "${WORK_DIR}/build/score_sequence" "${SOURCE_DIR}/tests/data/hf/qwen2"
+                        "${SOURCE_DIR}/tests/data/hf/qwen2/lora" -- 5 17 300 42
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "total -[0-9]")
+  message(FATAL_ERROR "run failed (${rc}):\n${out}\n${err}")
+endif()
+message(STATUS "${out}")

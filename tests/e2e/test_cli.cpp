@@ -1,0 +1,135 @@
+// The `reason` command line on the fixtures: score, generate and export agree with the
+// Hugging Face references, and bad input ends with one error line and a non-zero exit.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "reason/core/files.h"
+#include "reason/core/jsonl.h"
+#include "support/torch_support.h"
+
+namespace reason {
+namespace {
+
+struct CliRun {
+  int status;
+  std::string output;  // stdout + stderr
+};
+
+CliRun run_cli(const std::string& args) {
+  std::string cmd = std::string(REASON_CLI) + " " + args + " 2>&1";
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf{};
+  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
+  int status = ::pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// Real tokens of each reference row.
+std::vector<std::vector<int64_t>> reference_rows(std::map<std::string, at::Tensor>& ref) {
+  std::vector<std::vector<int64_t>> rows;
+  const at::Tensor& ids = ref["input_ids"];
+  const at::Tensor& mask = ref["attention_mask"];
+  for (int64_t b = 0; b < ids.size(0); ++b) {
+    rows.emplace_back();
+    for (int64_t t = 0; t < ids.size(1); ++t)
+      if (mask[b][t].item<int64_t>()) rows.back().push_back(ids[b][t].item<int64_t>());
+  }
+  return rows;
+}
+
+TEST(Cli, ScoreMatchesReferenceLogprobs) {
+  test::TempDir tmp;
+  auto ref = test::hf_reference("qwen2");
+  auto rows = reference_rows(ref);
+  std::vector<nlohmann::json> in;
+  for (auto& r : rows) in.push_back({{"ids", r}});
+  write_jsonl(tmp.file("in.jsonl"), in);
+  CliRun r = run_cli("score --model " + test::hf_dir("qwen2") + " --input " + tmp.file("in.jsonl") + " --output " +
+                  tmp.file("out.jsonl"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  auto out = read_jsonl(tmp.file("out.jsonl"));
+  ASSERT_EQ(out.size(), rows.size());
+  const int64_t T = ref["input_ids"].size(1);
+  double worst = 0;
+  for (std::size_t b = 0; b < rows.size(); ++b) {
+    auto lps = out[b]["token_logprobs"].get<std::vector<double>>();
+    ASSERT_EQ(lps.size(), rows[b].size() - 1);
+    const int64_t off = T - static_cast<int64_t>(rows[b].size());
+    double sum = 0;
+    for (std::size_t i = 0; i < lps.size(); ++i) {
+      worst = std::max(worst, std::abs(lps[i] - ref["token_logprobs"][b][off + i].item<double>()));
+      sum += lps[i];
+    }
+    EXPECT_NEAR(out[b]["nll"].get<double>(), -sum / lps.size(), 1e-9);
+    EXPECT_NEAR(out[b]["ppl"].get<double>(), std::exp(out[b]["nll"].get<double>()), 1e-9);
+  }
+  EXPECT_LE(worst, 1e-4);
+}
+
+TEST(Cli, GreedyGenerateMatchesReference) {
+  test::TempDir tmp;
+  auto ref = test::hf_reference("llama31");
+  auto rows = reference_rows(ref);
+  std::vector<nlohmann::json> in;
+  for (auto& r : rows) in.push_back({{"ids", r}});
+  write_jsonl(tmp.file("in.jsonl"), in);
+  CliRun r = run_cli("generate --greedy --ignore-eos --max-new-tokens 16 --model " + test::hf_dir("llama31") +
+                  " --input " + tmp.file("in.jsonl") + " --output " + tmp.file("out.jsonl"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  auto out = read_jsonl(tmp.file("out.jsonl"));
+  ASSERT_EQ(out.size(), rows.size());
+  const int64_t T = ref["input_ids"].size(1);
+  for (std::size_t b = 0; b < rows.size(); ++b) {
+    EXPECT_EQ(out[b]["index"], b);
+    EXPECT_EQ(out[b]["finish_reason"], "length");
+    auto got = out[b]["completion_ids"].get<std::vector<int64_t>>();
+    std::vector<int64_t> want(ref["generated"][b].data_ptr<int64_t>() + T, ref["generated"][b].data_ptr<int64_t>() + T + 16);
+    EXPECT_EQ(got, want) << "row " << b;
+  }
+}
+
+TEST(Cli, ExportThenScoreWithMergedModel) {
+  test::TempDir tmp;
+  CliRun r = run_cli("export --model " + test::hf_dir("qwen3") + " --adapter " + test::hf_dir("qwen3") + "/lora --output " +
+                  tmp.file("merged"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  auto cfg = nlohmann::json::parse(read_file(tmp.file("merged") + "/config.json"));
+  EXPECT_EQ(cfg["dtype"], "float32");
+  EXPECT_EQ(cfg["model_type"], "qwen3");
+  // Scoring with the merged model equals scoring with base + adapter.
+  write_jsonl(tmp.file("in.jsonl"), {{{"ids", {5, 17, 300, 42, 9, 1000}}}});
+  ASSERT_EQ(run_cli("score --model " + tmp.file("merged") + " --input " + tmp.file("in.jsonl") + " --output " +
+                    tmp.file("a.jsonl")).status, 0);
+  ASSERT_EQ(run_cli("score --model " + test::hf_dir("qwen3") + " --adapter " + test::hf_dir("qwen3") + "/lora --input " +
+                    tmp.file("in.jsonl") + " --output " + tmp.file("b.jsonl")).status, 0);
+  auto a = read_jsonl(tmp.file("a.jsonl"))[0]["token_logprobs"].get<std::vector<double>>();
+  auto b = read_jsonl(tmp.file("b.jsonl"))[0]["token_logprobs"].get<std::vector<double>>();
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-4);
+}
+
+TEST(Cli, BadInputGivesOneLineError) {
+  test::TempDir tmp;
+  test::write_bytes(tmp.file("in.jsonl"), "{\"ids\": [1, 2, 3]}\n{\"ids\": [1, \"x\"]}\n");
+  CliRun r = run_cli("score --model " + test::hf_dir("qwen2") + " --input " + tmp.file("in.jsonl") + " --output " +
+                  tmp.file("o.jsonl"));
+  EXPECT_NE(r.status, 0);
+  EXPECT_EQ(r.output, "error: " + tmp.file("in.jsonl") + ":2: field 'ids' must be a list of integers, found \"x\"\n");
+
+  test::write_bytes(tmp.file("in.jsonl"), "{\"ids\": [1, 5000]}\n");
+  r = run_cli("generate --greedy --model " + test::hf_dir("qwen2") + " --input " + tmp.file("in.jsonl") + " --output " +
+              tmp.file("o.jsonl"));
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.output.find("token id 5000 outside the vocabulary [0, 1024)"), std::string::npos) << r.output;
+
+  r = run_cli("score --model " + tmp.path() + " --input " + tmp.file("in.jsonl") + " --output " + tmp.file("o.jsonl"));
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.output.find("no config.json"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace reason

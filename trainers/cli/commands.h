@@ -1,0 +1,12 @@
+#pragma once
+// Subcommands of the `reason` executable. Each add_* function registers one subcommand on
+// the application; the callback it installs runs the command and may throw reason::Error.
+#include <CLI/CLI.hpp>
+
+namespace reason::cli {
+
+void add_score_command(CLI::App& app);
+void add_generate_command(CLI::App& app);
+void add_export_command(CLI::App& app);
+
+}  // namespace reason::cli

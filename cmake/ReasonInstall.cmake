@@ -3,12 +3,16 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS reason reason_torch EXPORT reasonTargets
+install(TARGETS reason reason_torch reason_trainers EXPORT reasonTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(TARGETS reason_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS reason_cli train RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/trainers/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/reason/trainers
+        FILES_MATCHING PATTERN "*_strategy.h")
+# The SentencePiece wrapper is found beside libreason.so at run time (dladdr), not linked.
+install(TARGETS reason_spm LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/libreason/include/reason DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT reasonTargets NAMESPACE reason:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/reason)
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/reasonConfig.cmake.in

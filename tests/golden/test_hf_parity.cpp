@@ -13,7 +13,7 @@
 #include "reason/lora/adapter.h"
 #include "reason/model/loader.h"
 #include "reason/model/tensor_io.h"
-#include "reason/rollout/generate.h"
+#include "reason/rollout/rollout_engine.h"
 #include "support/torch_support.h"
 
 namespace reason {
@@ -74,14 +74,22 @@ TEST_P(HfParity, GreedyGenerationWithKvCache) {
   for (int64_t b = 0; b < B; ++b)
     for (int64_t t = 0; t < T; ++t)
       if (mask[b][t].item<int64_t>() == 1) prompts[b].push_back(ids[b][t].item<int64_t>());
-  GenerationOptions opt;
+  SamplingParams opt;
   opt.greedy = true;
   opt.max_new_tokens = N;  // the reference does not stop at EOS
-  GenerationResult out = generate(*model, prompts, opt);
+  // A batch of two slots: the third prompt waits and joins when a slot frees (continuous
+  // batching), and the sync interval does not divide N.
+  RolloutEngineOptions engine_options;
+  engine_options.max_batch = 2;
+  engine_options.sync_interval = 5;
+  RolloutEngine engine(*model, engine_options);
+  std::vector<Completion> out = engine.generate(prompts, 1, opt);
+  ASSERT_EQ(out.size(), static_cast<std::size_t>(B));
   for (int64_t b = 0; b < B; ++b) {
     std::vector<int64_t> expected(generated[b].data_ptr<int64_t>() + T, generated[b].data_ptr<int64_t>() + T + N);
-    EXPECT_EQ(out.completion_ids[b], expected) << "row " << b << " (" << (T - prompts[b].size()) << " left pads)";
-    EXPECT_EQ(out.finish_reasons[b], "length");
+    EXPECT_EQ(out[b].ids, expected) << "row " << b << " (" << (T - prompts[b].size()) << " left pads)";
+    EXPECT_EQ(out[b].finish_reason, "length");
+    EXPECT_EQ(out[b].logprobs.size(), static_cast<std::size_t>(N));
   }
 }
 

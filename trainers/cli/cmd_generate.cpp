@@ -7,7 +7,7 @@
 #include "cli/model_options.h"
 #include "reason/core/error.h"
 #include "reason/core/jsonl.h"
-#include "reason/rollout/generate.h"
+#include "reason/rollout/rollout_engine.h"
 
 namespace reason::cli {
 namespace {
@@ -15,7 +15,8 @@ namespace {
 struct GenerateArgs {
   ModelOptions model;
   std::string input, output;
-  GenerationOptions gen;
+  SamplingParams gen;
+  int64_t max_batch = 64;
   int64_t samples = 1;
   bool ignore_eos = false;
 };
@@ -25,8 +26,6 @@ void run(GenerateArgs a) {
   CausalLM model = a.model.load();
   const int64_t vocab = model->config().vocab_size;
   std::vector<std::vector<int64_t>> prompts;
-  std::vector<int64_t> index;
-  int64_t i = 0;
   for_each_jsonl(a.input, [&](const nlohmann::json& row, int64_t) {
     if (!row.contains("ids"))
       throw InvalidArgument(row.contains("prompt") || row.contains("messages")
@@ -37,18 +36,16 @@ void run(GenerateArgs a) {
     for (int64_t id : ids)
       if (id < 0 || id >= vocab)
         throw InvalidArgument("token id " + std::to_string(id) + " outside the vocabulary [0, " + std::to_string(vocab) + ")");
-    for (int64_t s = 0; s < a.samples; ++s) {
-      prompts.push_back(ids);
-      index.push_back(i);
-    }
-    ++i;
+    prompts.push_back(std::move(ids));
   });
   if (!a.ignore_eos) a.gen.stop_token_ids = model->config().eos_token_ids;
   std::vector<nlohmann::json> rows;
   if (!prompts.empty()) {
-    GenerationResult r = generate(*model, prompts, a.gen);
-    for (std::size_t k = 0; k < prompts.size(); ++k)
-      rows.push_back({{"index", index[k]}, {"completion_ids", r.completion_ids[k]}, {"finish_reason", r.finish_reasons[k]}});
+    RolloutEngineOptions eo;
+    eo.max_batch = a.max_batch;
+    RolloutEngine engine(*model, eo);
+    for (const Completion& c : engine.generate(prompts, a.samples, a.gen))
+      rows.push_back({{"index", c.prompt_index}, {"completion_ids", c.ids}, {"finish_reason", c.finish_reason}});
   }
   write_jsonl(a.output, rows);
 }
@@ -70,6 +67,7 @@ void add_generate_command(CLI::App& app) {
   cmd->add_option("--min-p", a->gen.min_p, "Drop tokens below min_p x the top probability")->excludes(greedy);
   cmd->add_option("--samples", a->samples, "Samples per prompt")->capture_default_str();
   cmd->add_option("--seed", a->gen.seed, "Sampling seed")->capture_default_str();
+  cmd->add_option("--max-batch", a->max_batch, "Sequences decoded together")->capture_default_str();
   cmd->add_flag("--ignore-eos", a->ignore_eos, "Do not stop at the model's EOS tokens");
   cmd->callback([a] { run(*a); });
 }

@@ -5,16 +5,32 @@
 #include <CLI/CLI.hpp>
 #include <cstring>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "reason/core/error.h"
 
 int main(int argc, char** argv) {
+  // Started as `train`: the same program with the train subcommand implied.
+  std::vector<std::string> args(argv, argv + argc);
+  const char* slash = std::strrchr(argv[0], '/');
+  if (std::strcmp(slash ? slash + 1 : argv[0], "train") == 0) args.insert(args.begin() + 1, "train");
+  std::vector<char*> argp;
+  for (auto& s : args) argp.push_back(s.data());
+  argc = static_cast<int>(argp.size());
+  argv = argp.data();
+
+  int exit_code = 0;
   CLI::App app{"libreason: LoRA reinforcement learning for reasoning language models", "reason"};
   app.require_subcommand(1);
   reason::cli::add_score_command(app);
   reason::cli::add_generate_command(app);
   reason::cli::add_export_command(app);
+  reason::cli::add_train_command(app, &exit_code);
+  reason::cli::add_demo_command(app, &exit_code);
+  reason::cli::add_tokenize_command(app);
+  reason::cli::add_grade_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -29,5 +45,5 @@ int main(int argc, char** argv) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;
   }
-  return 0;
+  return exit_code;
 }

@@ -29,7 +29,7 @@ void for_each_jsonl(const std::string& path, const std::function<void(const nloh
     } catch (const InvalidArgument& e) {
       throw InvalidArgument(path + ":" + std::to_string(number) + ": " + e.what());
     } catch (const ConfigError& e) {
-      throw ConfigError(e.key(), path + ":" + std::to_string(number) + ": " + e.what());
+      throw e.with_context(path + ":" + std::to_string(number));
     } catch (const LoadError& e) {
       throw LoadError(path + ":" + std::to_string(number) + ": " + e.what());
     } catch (const Error& e) {

@@ -32,7 +32,9 @@ void LoraLinearImpl::attach(const LoraSettings& s, std::shared_ptr<const Adapter
   if (lora_A.defined()) detach();
   settings = s;
   switch_ = std::move(adapter_switch);
-  auto opts = at::TensorOptions().dtype(at::kFloat).device(weight.device());
+  // float32 adapters on float32/bfloat16 bases; float64 bases (gradient checks) keep float64.
+  const at::ScalarType type = weight.scalar_type() == at::kDouble ? at::kDouble : at::kFloat;
+  auto opts = at::TensorOptions().dtype(type).device(weight.device());
   at::Tensor a = at::empty({s.r, in_features}, opts);
   {
     at::NoGradGuard no_grad;

@@ -17,7 +17,7 @@ RMSNormImpl::RMSNormImpl(int64_t dim, double eps_, const at::TensorOptions& opti
 
 at::Tensor RMSNormImpl::forward(const at::Tensor& x) {
   // transformers: x.float() * rsqrt(mean(x^2) + eps), cast back, then times weight.
-  at::Tensor h = x.to(at::kFloat);
+  at::Tensor h = x.to(at::promote_types(x.scalar_type(), at::kFloat));  // float64 stays float64 (gradient checks)
   at::Tensor variance = h.pow(2).mean(-1, /*keepdim=*/true);
   h = h * at::rsqrt(variance + eps);
   return weight * h.to(x.scalar_type());
@@ -139,7 +139,7 @@ at::Tensor AttentionImpl::forward(const at::Tensor& x, const at::Tensor& cos, co
     at::Tensor qg = q.reshape({B, kv_heads_, groups, T, head_dim_});
     at::Tensor scores = at::matmul(qg, k.unsqueeze(2).transpose(-1, -2)) * scaling_;  // (B, kvH, G, T, K)
     scores = scores.masked_fill(visible.logical_not(), std::numeric_limits<float>::lowest());
-    at::Tensor probs = at::softmax(scores, -1, at::kFloat).to(q.scalar_type());
+    at::Tensor probs = at::softmax(scores, -1, at::promote_types(q.scalar_type(), at::kFloat)).to(q.scalar_type());
     out = at::matmul(probs, v.unsqueeze(2)).reshape({B, heads_, T, head_dim_});
   }
   out = out.permute({0, 2, 1, 3}).reshape({B, T, heads_ * head_dim_});

@@ -58,6 +58,18 @@ CausalLM load_model(const std::string& dir, const LoadOptions& options) {
   return model;
 }
 
+void init_random_weights(CausalLMImpl& model, uint64_t seed, double std) {
+  at::NoGradGuard no_grad;
+  at::Generator gen = at::detail::createCPUGenerator(seed);
+  for (auto& [name, w] : model.base_weights()) {
+    const bool norm = name.find("norm") != std::string::npos;
+    const bool bias = name.size() > 5 && name.compare(name.size() - 5, 5, ".bias") == 0;
+    if (norm) w.fill_(1.0);
+    else if (bias) w.zero_();
+    else w.copy_(at::normal(0.0, std, w.sizes(), gen, at::TensorOptions().dtype(at::kFloat)));
+  }
+}
+
 void save_model(CausalLMImpl& model, const std::string& dir, const std::string& copy_files_from) {
   fs::path final_dir = fs::absolute(dir);
   fs::create_directories(final_dir.parent_path());

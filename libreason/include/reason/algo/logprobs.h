@@ -11,8 +11,9 @@ struct LogprobOptions {
   double temperature = 1.0;     // logits are divided by it before the softmax (TRL)
 };
 
-// hidden (N, H), lm_weight (V, H) (frozen), targets (N) int64
-// -> log p(target) (N) float32; with `entropy` non-null also the entropy (N) float32 (no grad).
+// hidden (N, H), lm_weight (V, H) (frozen, or trained with full fine-tuning), targets (N) int64
+// -> log p(target) (N) float32; with `entropy` non-null also the token entropies (N) float32.
+// Both are differentiable with respect to `hidden` (entropy bonuses need the second).
 at::Tensor token_logprobs(const at::Tensor& hidden, const at::Tensor& lm_weight, const at::Tensor& targets,
                           const LogprobOptions& options = {}, at::Tensor* entropy = nullptr);
 

@@ -32,8 +32,11 @@ class ConfigError : public Error {
   ConfigError(std::string key, const std::string& message)
       : Error(key.empty() ? message : key + ": " + message), key_(std::move(key)) {}
   const std::string& key() const { return key_; }
+  // The same error with "<context>: " in front of the message (e.g. the file it came from).
+  ConfigError with_context(const std::string& context) const { return ConfigError(key_, context + ": " + what(), 0); }
 
  private:
+  ConfigError(std::string key, const std::string& full, int) : Error(full), key_(std::move(key)) {}
   std::string key_;
 };
 

@@ -28,4 +28,9 @@ void load_weights(CausalLMImpl& model, const SafetensorsCheckpoint& checkpoint);
 // `copy_files_from` (tokenizer.json, tokenizer.model, tokenizer_config.json, ...) are copied.
 void save_model(CausalLMImpl& model, const std::string& dir, const std::string& copy_files_from = "");
 
+// Fills the model with fresh weights as transformers' _init_weights does: matrices and
+// embeddings N(0, std^2) (std = initializer_range, 0.02 by default), norms 1, biases 0.
+// Deterministic for a seed. For training tiny models from scratch (the embedded demo).
+void init_random_weights(CausalLMImpl& model, uint64_t seed, double std = 0.02);
+
 }  // namespace reason

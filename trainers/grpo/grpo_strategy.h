@@ -1,0 +1,74 @@
+#pragma once
+// GRPO (TRL's GRPOTrainer semantics, reference/algorithms.md §1): per step, sample prompts,
+// generate G completions each, score them with the configured rewards, compute group-relative
+// advantages, and update the policy with the clipped-ratio loss (optionally KL to the base
+// model, entropy bonus, several iterations over the batch).
+//
+// Variants (SRPO, DeepScaleR) derive from GrpoStrategy and override the protected hooks:
+// plan_step() (lengths, group size, which data), data_for() (stages), on_groups_scored()
+// (History Resampling) and state()/load_state() for what they must carry across resumes.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "reason/data/prompt_data.h"
+#include "reason/reward/reward.h"
+#include "reason/rollout/rollout_engine.h"
+#include "reason/train/trainer.h"
+
+namespace reason {
+
+// What one step does: how many prompts, how many samples each, how long, from which data.
+struct StepPlan {
+  int64_t prompts = 0;
+  int64_t samples_per_prompt = 0;
+  int64_t max_new_tokens = 0;
+  std::string source = "train";  // which data source (SRPO stage name)
+};
+
+// A dataset with its order and its rewards.
+struct DataSource {
+  std::string name;
+  std::vector<PromptRow> rows;
+  std::unique_ptr<PromptPool> pool;
+  std::vector<std::unique_ptr<Reward>> rewards;
+  std::vector<double> weights;
+  std::map<int64_t, std::vector<int64_t>> encoded;  // prompt ids by row index (encoded once)
+};
+
+// Outcome of one prompt's group, for strategies that learn from history.
+struct GroupOutcome {
+  std::string source;
+  int64_t row = 0;                // PromptRow::index
+  std::vector<double> rewards;    // per completion (total reward)
+  std::vector<double> accuracy;   // per completion, the "accuracy" reward when configured (else empty)
+};
+
+class GrpoStrategy : public Strategy {
+ public:
+  explicit GrpoStrategy(const TrainConfig& config);
+  void setup(TrainContext& ctx) override;
+  nlohmann::json train_step(TrainContext& ctx) override;
+  nlohmann::json state() const override;
+  void load_state(const nlohmann::json& state) override;
+  int64_t optimizer_steps_per_step(const TrainConfig& config) const override { return config.algo.num_iterations; }
+
+ protected:
+  virtual StepPlan plan_step(const TrainContext& ctx);
+  virtual DataSource& data_for(const StepPlan& plan);
+  virtual void on_groups_scored(const StepPlan& plan, const std::vector<GroupOutcome>& groups) {}
+
+  // Builds a data source from a JSONL file and reward entries (used by setup and by variants).
+  std::unique_ptr<DataSource> make_source(TrainContext& ctx, const std::string& name, const std::string& file,
+                                          const std::vector<RewardEntry>& rewards, uint64_t seed_offset);
+
+  const TrainConfig& config_;
+  std::vector<std::unique_ptr<DataSource>> sources_;
+  std::unique_ptr<RolloutEngine> engine_;
+
+ private:
+  struct Sample;
+  nlohmann::json update(TrainContext& ctx, std::vector<Sample>& batch, int64_t group_size, int64_t max_new_tokens);
+};
+
+}  // namespace reason

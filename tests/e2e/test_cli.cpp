@@ -8,6 +8,8 @@
 
 #include "reason/core/files.h"
 #include "reason/core/jsonl.h"
+#include "reason/tokenizer/sentencepiece.h"
+#include "reason/tokenizer/tokenizer.h"
 #include "support/torch_support.h"
 
 namespace reason {
@@ -110,6 +112,50 @@ TEST(Cli, ExportThenScoreWithMergedModel) {
   auto b = read_jsonl(tmp.file("b.jsonl"))[0]["token_logprobs"].get<std::vector<double>>();
   ASSERT_EQ(a.size(), b.size());
   for (std::size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-4);
+}
+
+TEST(Cli, TextRowsUseTheTokenizer) {
+  // A SentencePiece tokenizer trained here (ids < the fixture's 1024) next to the fixture model.
+  test::TempDir tmp;
+  SentencePieceTrainOptions so;
+  for (int i = 0; i < 200; ++i) so.texts.push_back("the cat sat on mat number " + std::to_string(i * 37 % 101));
+  so.vocab_size = 60;
+  so.model_type = "bpe";
+  so.extra = {{"hard_vocab_limit", "false"}};
+  train_sentencepiece(so, tmp.file("tokenizer.model"));
+  auto tok = load_tokenizer(tmp.file("tokenizer.model"));
+  EncodeOptions eo;
+  eo.add_special_tokens = true;
+  const std::vector<int64_t> ids = tok->encode("the cat sat", eo);
+
+  // score {"text"} equals score {"ids"} of the same tokens (bos added as transformers does).
+  write_jsonl(tmp.file("t.jsonl"), {{{"text", "the cat sat"}}});
+  write_jsonl(tmp.file("i.jsonl"), {{{"ids", ids}}});
+  const std::string common = "--model " + test::hf_dir("qwen2") + " --tokenizer " + tmp.path();
+  ASSERT_EQ(run_cli("score " + common + " --input " + tmp.file("t.jsonl") + " --output " + tmp.file("ts.jsonl")).status, 0);
+  ASSERT_EQ(run_cli("score " + common + " --input " + tmp.file("i.jsonl") + " --output " + tmp.file("is.jsonl")).status, 0);
+  EXPECT_EQ(read_jsonl(tmp.file("ts.jsonl"))[0], read_jsonl(tmp.file("is.jsonl"))[0]);
+  EXPECT_EQ(read_jsonl(tmp.file("ts.jsonl"))[0]["token_logprobs"].size(), ids.size() - 1);
+
+  // generate {"prompt"}: completion text is the decoded completion ids.
+  write_jsonl(tmp.file("p.jsonl"), {{{"prompt", "the cat"}}});
+  CliRun r = run_cli("generate --greedy --ignore-eos --max-new-tokens 6 --samples 2 " + common + " --input " +
+                     tmp.file("p.jsonl") + " --output " + tmp.file("g.jsonl"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  auto out = read_jsonl(tmp.file("g.jsonl"));
+  ASSERT_EQ(out.size(), 2u);
+  for (const auto& row : out) {
+    auto cids = row["completion_ids"].get<std::vector<int64_t>>();
+    EXPECT_EQ(row["completion"], tok->decode(cids, true));
+    EXPECT_EQ(cids.size(), 6u);
+  }
+  EXPECT_EQ(out[0]["completion_ids"], out[1]["completion_ids"]);  // greedy: both samples agree
+
+  // {"messages"} without a chat template is a clear error.
+  write_jsonl(tmp.file("m.jsonl"), {{{"messages", {{{"role", "user"}, {"content", "hi"}}}}}});
+  r = run_cli("generate --greedy " + common + " --input " + tmp.file("m.jsonl") + " --output " + tmp.file("o.jsonl"));
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.output.find("m.jsonl:1: --chat-format"), std::string::npos) << r.output;
 }
 
 TEST(Cli, BadInputGivesOneLineError) {

@@ -208,7 +208,7 @@ TEST_F(TrainerTest, BadConfigurationsGiveClearErrors) {
   EXPECT_NE(message(c).find("rewards.0.options.solution_fild"), std::string::npos);
   c = config(dir_->file("bad"), 2);
   c.trainer = "ppo";
-  EXPECT_NE(message(c).find("unknown strategy 'ppo' (registered: grpo, sft"), std::string::npos);
+  EXPECT_NE(message(c).find("unknown strategy 'ppo' (registered: deepscaler, grpo, sft, srpo)"), std::string::npos);
   c = config(dir_->file("bad"), 2);
   c.lora.target_modules = {"qkv_proj"};
   EXPECT_NE(message(c).find("lora.target_modules"), std::string::npos);

@@ -1,5 +1,6 @@
 // reason demo: the embedded end-to-end demo (trainers/demo/demo.h): a synthetic verifiable task,
 // a SentencePiece tokenizer and a tiny model trained from nothing, SFT, then GRPO with LoRA.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -25,10 +26,15 @@ int run(DemoArgs a) {
   }
   a.options.log = [](const std::string& s) { std::cout << s << std::endl; };
   demo::DemoResult r = demo::run_demo(a.options);
-  std::printf("[demo] reward per GRPO step (mean of 128 completions):\n");
-  for (std::size_t i = 0; i < r.reward_curve.size(); ++i) {
-    const double v = r.reward_curve[i];
-    std::printf("  step %3zu  %.3f  %s\n", i + 1, v, std::string(static_cast<std::size_t>(std::lround(v * 40)), '#').c_str());
+  // The reward curve, averaged over blocks of steps so it fits a screen.
+  const std::size_t n = r.reward_curve.size(), block = std::max<std::size_t>(1, (n + 11) / 12);
+  std::printf("[demo] GRPO training reward (mean over %zu-step blocks of 128 completions each):\n", block);
+  for (std::size_t s = 0; s < n; s += block) {
+    double sum = 0;
+    const std::size_t e = std::min(n, s + block);
+    for (std::size_t i = s; i < e; ++i) sum += r.reward_curve[i];
+    const double v = sum / static_cast<double>(e - s);
+    std::printf("  steps %3zu-%3zu  %.3f  %s\n", s + 1, e, v, std::string(static_cast<std::size_t>(std::lround(v * 40)), '#').c_str());
   }
   std::printf("[demo] held-out accuracy   greedy %.3f -> %.3f   sampled(T=1) %.3f -> %.3f\n", r.before.greedy,
               r.after.greedy, r.before.sampled, r.after.sampled);

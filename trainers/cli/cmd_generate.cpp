@@ -1,6 +1,8 @@
 // reason generate: completions for prompts given as token ids.
-//   in:  {"ids": [...]}
-//   out: one row per sample {"index": i, "completion_ids": [...], "finish_reason": "stop"|"length"}
+//   in:  {"ids": [...]} (raw ids), {"prompt": "..."} (text) or {"messages": [...]} (chat format applied)
+//   out: one row per sample {"index": i, "completion_ids": [...], "completion": "...",
+//        "finish_reason": "stop"|"length"} ("completion" when a tokenizer is available)
+#include <filesystem>
 #include <memory>
 
 #include "cli/commands.h"
@@ -25,27 +27,33 @@ void run(GenerateArgs a) {
   REASON_CHECK(a.samples > 0, InvalidArgument, "--samples must be positive");
   CausalLM model = a.model.load();
   const int64_t vocab = model->config().vocab_size;
+  TextCodec codec(a.model);
   std::vector<std::vector<int64_t>> prompts;
+  bool text_rows = false;
   for_each_jsonl(a.input, [&](const nlohmann::json& row, int64_t) {
-    if (!row.contains("ids"))
-      throw InvalidArgument(row.contains("prompt") || row.contains("messages")
-                                ? "text prompts need a tokenizer, which this build cannot load yet; give 'ids'"
-                                : "expected a field 'ids'");
-    auto ids = json_int_list(row, "ids");
-    if (ids.empty()) throw InvalidArgument("'ids' is empty");
-    for (int64_t id : ids)
-      if (id < 0 || id >= vocab)
-        throw InvalidArgument("token id " + std::to_string(id) + " outside the vocabulary [0, " + std::to_string(vocab) + ")");
-    prompts.push_back(std::move(ids));
+    text_rows = text_rows || !row.contains("ids");
+    prompts.push_back(row_ids(row, codec, vocab));
   });
-  if (!a.ignore_eos) a.gen.stop_token_ids = model->config().eos_token_ids;
+  if (!a.ignore_eos) {
+    a.gen.stop_token_ids = model->config().eos_token_ids;
+    if (codec.loaded() && codec.tokenizer().eos_id()) a.gen.stop_token_ids.push_back(*codec.tokenizer().eos_id());
+  }
+  // Completion text needs the tokenizer: always for text rows, for id rows when one is there.
+  const std::string tok_dir = a.model.tokenizer_dir.empty() ? a.model.model_dir : a.model.tokenizer_dir;
+  const bool with_text = text_rows || std::filesystem::exists(tok_dir + "/tokenizer.json") ||
+                         std::filesystem::exists(tok_dir + "/tokenizer.model");
   std::vector<nlohmann::json> rows;
   if (!prompts.empty()) {
     RolloutEngineOptions eo;
     eo.max_batch = a.max_batch;
     RolloutEngine engine(*model, eo);
-    for (const Completion& c : engine.generate(prompts, a.samples, a.gen))
-      rows.push_back({{"index", c.prompt_index}, {"completion_ids", c.ids}, {"finish_reason", c.finish_reason}});
+    TokenDecoder decoder;
+    if (with_text || !a.gen.stop_strings.empty()) decoder = [&](const std::vector<int64_t>& ids) { return codec.decode(ids, false); };
+    for (const Completion& c : engine.generate(prompts, a.samples, a.gen, decoder)) {
+      nlohmann::json r = {{"index", c.prompt_index}, {"completion_ids", c.ids}, {"finish_reason", c.finish_reason}};
+      if (with_text) r["completion"] = codec.decode(c.ids, /*skip_special_tokens=*/true);
+      rows.push_back(std::move(r));
+    }
   }
   write_jsonl(a.output, rows);
 }
@@ -57,7 +65,7 @@ void add_generate_command(CLI::App& app) {
   a->gen.greedy = false;
   CLI::App* cmd = app.add_subcommand("generate", "Generate completions (greedy or sampled) with the KV cache");
   a->model.add_to(*cmd);
-  cmd->add_option("--input", a->input, "JSONL rows {\"ids\": [...]}")->required();
+  cmd->add_option("--input", a->input, "JSONL rows {\"ids\"}, {\"prompt\"} or {\"messages\"}")->required();
   cmd->add_option("--output", a->output, "JSONL rows, one per sample")->required();
   cmd->add_option("--max-new-tokens", a->gen.max_new_tokens, "Tokens to generate at most")->capture_default_str();
   auto* greedy = cmd->add_flag("--greedy", a->gen.greedy, "Greedy decoding (argmax)");
@@ -69,6 +77,7 @@ void add_generate_command(CLI::App& app) {
   cmd->add_option("--seed", a->gen.seed, "Sampling seed")->capture_default_str();
   cmd->add_option("--max-batch", a->max_batch, "Sequences decoded together")->capture_default_str();
   cmd->add_flag("--ignore-eos", a->ignore_eos, "Do not stop at the model's EOS tokens");
+  cmd->add_option("--stop", a->gen.stop_strings, "Also stop once the completion text contains this (repeatable)");
   cmd->callback([a] { run(*a); });
 }
 

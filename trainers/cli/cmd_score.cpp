@@ -1,5 +1,5 @@
 // reason score: per-token log-probabilities of given sequences.
-//   in:  {"ids": [...]}            out: {"token_logprobs": [...], "nll": x, "ppl": y}
+//   in:  {"ids": [...]} or {"text": "..."}   out: {"token_logprobs": [...], "nll": x, "ppl": y}
 // token_logprobs[i] = log p(ids[i+1] | ids[0..i]); nll is their negative mean, ppl = exp(nll).
 #include <cmath>
 #include <memory>
@@ -53,18 +53,9 @@ void run(const ScoreArgs& a) {
   REASON_CHECK(a.batch_size > 0, InvalidArgument, "--batch-size must be positive");
   CausalLM model = a.model.load();
   const int64_t vocab = model->config().vocab_size;
+  TextCodec codec(a.model);
   std::vector<std::vector<int64_t>> rows;
-  for_each_jsonl(a.input, [&](const nlohmann::json& row, int64_t) {
-    if (!row.contains("ids"))
-      throw InvalidArgument(row.contains("text") ? "'text' rows need a tokenizer, which this build cannot load yet; give 'ids'"
-                                                 : "expected a field 'ids'");
-    auto ids = json_int_list(row, "ids");
-    if (ids.empty()) throw InvalidArgument("'ids' is empty");
-    for (int64_t id : ids)
-      if (id < 0 || id >= vocab)
-        throw InvalidArgument("token id " + std::to_string(id) + " outside the vocabulary [0, " + std::to_string(vocab) + ")");
-    rows.push_back(std::move(ids));
-  });
+  for_each_jsonl(a.input, [&](const nlohmann::json& row, int64_t) { rows.push_back(row_ids(row, codec, vocab)); });
   std::vector<nlohmann::json> results;
   for (std::size_t s = 0; s < rows.size(); s += static_cast<std::size_t>(a.batch_size)) {
     std::vector<std::vector<int64_t>> batch(rows.begin() + s,
@@ -85,7 +76,7 @@ void add_score_command(CLI::App& app) {
   auto args = std::make_shared<ScoreArgs>();
   CLI::App* cmd = app.add_subcommand("score", "Per-token log-probabilities, NLL and perplexity of sequences");
   args->model.add_to(*cmd);
-  cmd->add_option("--input", args->input, "JSONL rows {\"ids\": [...]}")->required();
+  cmd->add_option("--input", args->input, "JSONL rows {\"ids\": [...]} or {\"text\": \"...\"}")->required();
   cmd->add_option("--output", args->output, "JSONL rows {\"token_logprobs\", \"nll\", \"ppl\"}")->required();
   cmd->add_option("--batch-size", args->batch_size, "Rows per forward pass")->capture_default_str();
   cmd->callback([args] { run(*args); });

@@ -11,12 +11,22 @@
 
 namespace reason {
 
-struct GrpoStrategy::Sample {
+int64_t StepPlan::prompts() const {
+  int64_t n = 0;
+  for (const auto& d : draws) n += d.prompts;
+  return n;
+}
+
+// One prompt with its G completions and their rewards.
+struct GrpoStrategy::Group {
+  DataSource* source = nullptr;
+  int64_t row = 0;
   const std::vector<int64_t>* prompt = nullptr;
-  Completion completion;
-  double reward = 0.0;
-  double advantage = 0.0;
-  bool truncated = false;
+  std::string prompt_text;
+  std::vector<Completion> completions;
+  std::vector<std::vector<double>> per_reward;  // [reward of the source][sample]
+  std::vector<double> total;                    // [sample]
+  std::vector<double> advantage;                // [sample]
 };
 
 namespace {
@@ -27,6 +37,16 @@ double nanmean(const std::vector<double>& v) {
   for (double x : v)
     if (!std::isnan(x)) s += x, ++n;
   return n ? s / static_cast<double>(n) : std::nan("");
+}
+
+// Bessel std ignoring NaN (the quantity the advantages divide by); 0 for fewer than 2 values.
+double nanstd(const std::vector<double>& v) {
+  const double m = nanmean(v);
+  double ss = 0;
+  int64_t n = 0;
+  for (double x : v)
+    if (!std::isnan(x)) ss += (x - m) * (x - m), ++n;
+  return n > 1 ? std::sqrt(ss / static_cast<double>(n - 1)) : 0.0;
 }
 
 // Switches the model to eval mode for a scope (no dropout while generating, as vLLM rollouts).
@@ -46,46 +66,49 @@ class EvalMode {
 
 GrpoStrategy::GrpoStrategy(const TrainConfig& config) : config_(config) {}
 
-std::unique_ptr<DataSource> GrpoStrategy::make_source(TrainContext& ctx, const std::string& name, const std::string& file,
-                                                      const std::vector<RewardEntry>& rewards, uint64_t seed_offset) {
+std::unique_ptr<DataSource> GrpoStrategy::make_source(const std::string& name, const std::string& file,
+                                                      const std::string& file_key,
+                                                      const std::vector<RewardEntry>& rewards,
+                                                      const std::string& rewards_key, uint64_t seed_offset) {
   auto src = std::make_unique<DataSource>();
   src->name = name;
   const DataSection& d = config_.data;
-  src->rows = load_prompt_rows(file, {d.messages_field.empty() ? d.prompt_field : d.messages_field});
+  src->rows = load_prompt_rows(file, {d.messages_field.empty() ? d.prompt_field : d.messages_field}, file_key);
   src->pool = std::make_unique<PromptPool>(static_cast<int64_t>(src->rows.size()),
                                            static_cast<uint64_t>(config_.train.seed) + seed_offset, d.shuffle);
+  if (rewards.empty()) throw ConfigError(rewards_key, "needs at least one reward");
   for (std::size_t i = 0; i < rewards.size(); ++i) {
-    src->rewards.push_back(
-        RewardRegistry::global().create(rewards[i].name, rewards[i].options, "rewards." + std::to_string(i)));
+    src->rewards.push_back(RewardRegistry::global().create(rewards[i].name, rewards[i].options,
+                                                           rewards_key + "." + std::to_string(i)));
     src->weights.push_back(rewards[i].weight);
   }
-  (void)ctx;
   return src;
 }
 
 void GrpoStrategy::setup(TrainContext& ctx) {
-  if (config_.rewards.items.empty()) throw ConfigError("rewards", "GRPO needs at least one reward");
   if (config_.algo.beta != 0.0 && !config_.lora.enabled)
     throw ConfigError("algo.beta", "KL to the reference needs LoRA (the reference is the model with adapters off)");
-  sources_.push_back(make_source(ctx, "train", config_.data.train_file, config_.rewards.items, 0));
-  RolloutEngineOptions eo;
-  eo.max_batch = config_.rollout.max_batch;
-  eo.sync_interval = config_.rollout.sync_interval;
-  engine_ = std::make_unique<RolloutEngine>(*ctx.model, eo);
+  if (sources_.empty())  // variants create their own sources before calling this
+    sources_.push_back(make_source("train", config_.data.train_file, "data.train_file", config_.rewards.items, "rewards", 0));
+  (void)ctx;
 }
 
-StepPlan GrpoStrategy::plan_step(const TrainContext&) {
+StepPlan GrpoStrategy::default_plan() const {
   StepPlan p;
   p.samples_per_prompt = config_.rollout.samples_per_prompt;
-  p.prompts = config_.train.batch_size / p.samples_per_prompt;
+  p.draws = {{"train", config_.train.batch_size / p.samples_per_prompt}};
   p.max_new_tokens = config_.rollout.max_new_tokens;
+  p.micro_batch_size = config_.train.micro_batch_size;
+  p.max_batch = config_.rollout.max_batch;
   return p;
 }
 
-DataSource& GrpoStrategy::data_for(const StepPlan& plan) {
+StepPlan GrpoStrategy::plan_step(const TrainContext&) { return default_plan(); }
+
+DataSource& GrpoStrategy::source(const std::string& name) {
   for (auto& s : sources_)
-    if (s->name == plan.source) return *s;
-  throw InvalidArgument("no data source named '" + plan.source + "'");
+    if (s->name == name) return *s;
+  throw InvalidArgument("no data source named '" + name + "'");
 }
 
 nlohmann::json GrpoStrategy::state() const {
@@ -104,32 +127,10 @@ void GrpoStrategy::load_state(const nlohmann::json& s) {
 
 nlohmann::json GrpoStrategy::train_step(TrainContext& ctx) {
   const StepPlan plan = plan_step(ctx);
-  DataSource& src = data_for(plan);
   const int64_t G = plan.samples_per_prompt;
-  const std::vector<int64_t> rows = src.pool->next(plan.prompts);
+  const int64_t target = plan.prompts();
+  const DynamicSamplingSection& ds = config_.algo.dynamic_sampling;
 
-  std::vector<std::vector<int64_t>> prompt_ids;
-  for (int64_t r : rows) {
-    auto it = src.encoded.find(r);
-    if (it == src.encoded.end()) {
-      std::vector<int64_t> ids;
-      try {
-        ids = ctx.encode_prompt(src.rows[r].fields);
-      } catch (const nlohmann::json::exception& e) {
-        throw InvalidArgument(src.name + " data row " + std::to_string(r + 1) + ": " + e.what());
-      } catch (const Error& e) {
-        throw InvalidArgument(src.name + " data row " + std::to_string(r + 1) + ": " + e.what());
-      }
-      if (config_.data.max_prompt_tokens > 0 && static_cast<int64_t>(ids.size()) > config_.data.max_prompt_tokens)
-        throw InvalidArgument(src.name + " data row " + std::to_string(r + 1) + ": prompt has " +
-                              std::to_string(ids.size()) + " tokens, data.max_prompt_tokens is " +
-                              std::to_string(config_.data.max_prompt_tokens));
-      it = src.encoded.emplace(r, std::move(ids)).first;
-    }
-    prompt_ids.push_back(it->second);
-  }
-
-  // ---- rollout
   SamplingParams sp;
   sp.temperature = config_.rollout.temperature;
   sp.top_p = config_.rollout.top_p;
@@ -138,121 +139,215 @@ nlohmann::json GrpoStrategy::train_step(TrainContext& ctx) {
   sp.max_new_tokens = plan.max_new_tokens;
   sp.stop_token_ids = ctx.stop_token_ids;
   sp.stop_strings = config_.rollout.stop_strings;
-  sp.seed = ctx.step_seed(1);
-  std::vector<Completion> completions;
+  RolloutEngineOptions eo{plan.max_batch, config_.rollout.sync_interval};
+  RolloutEngine engine(*ctx.model, eo);
+
+  std::vector<Group> kept;
+  int64_t rounds = 0, dropped = 0, generated_completions = 0, generated_tokens = 0, truncated = 0;
+  std::vector<double> all_totals, lengths;
+  std::map<std::string, std::vector<double>> reward_values;  // metrics over every generated completion
   double rollout_seconds = 0;
-  {
-    auto t = ctx.timer.phase("rollout");
-    const auto t0 = std::chrono::steady_clock::now();
-    EvalMode eval(*ctx.model);
-    completions = engine_->generate(prompt_ids, G, sp, [&](const std::vector<int64_t>& ids) { return ctx.decode(ids); });
-    rollout_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  }
-  const int64_t N = static_cast<int64_t>(completions.size());
-
-  // ---- rewards (weighted nansum; all-NaN stays NaN, as TRL)
-  std::vector<RewardSample> samples(N);
-  for (int64_t i = 0; i < N; ++i) {
-    const Completion& c = completions[i];
-    RewardSample& s = samples[i];
-    s.prompt = ctx.render_prompt(src.rows[rows[c.prompt_index]].fields);
-    s.completion = ctx.tokenizer->decode(c.ids, /*skip_special_tokens=*/true);
-    s.completion_ids = c.ids;
-    s.truncated = c.finish_reason == "length";
-    s.max_completion_tokens = plan.max_new_tokens;
-    s.fields = src.rows[rows[c.prompt_index]].fields;
-  }
-  std::vector<std::vector<double>> per_reward;
-  {
-    auto t = ctx.timer.phase("reward");
-    for (auto& r : src.rewards) {
-      per_reward.push_back(r->score(samples));
-      if (static_cast<int64_t>(per_reward.back().size()) != N)
-        throw Error("reward '" + r->name() + "' returned " + std::to_string(per_reward.back().size()) +
-                    " scores for " + std::to_string(N) + " samples");
+  while (static_cast<int64_t>(kept.size()) < target) {
+    // Prompts of this round: the plan's draws, scaled down to what is missing after round one.
+    const int64_t missing = target - static_cast<int64_t>(kept.size());
+    std::vector<Group> groups;
+    for (const auto& d : plan.draws) {
+      const int64_t n = rounds == 0 ? d.prompts : (d.prompts * missing + target - 1) / target;
+      if (n <= 0) continue;
+      DataSource& src = source(d.source);
+      for (int64_t r : src.pool->next(n)) {
+        auto it = src.encoded.find(r);
+        if (it == src.encoded.end()) {
+          std::vector<int64_t> ids;
+          try {
+            ids = ctx.encode_prompt(src.rows[r].fields);
+          } catch (const nlohmann::json::exception& e) {
+            throw InvalidArgument(src.name + " data row " + std::to_string(r + 1) + ": " + e.what());
+          } catch (const Error& e) {
+            throw InvalidArgument(src.name + " data row " + std::to_string(r + 1) + ": " + e.what());
+          }
+          if (config_.data.max_prompt_tokens > 0 && static_cast<int64_t>(ids.size()) > config_.data.max_prompt_tokens)
+            throw InvalidArgument(src.name + " data row " + std::to_string(r + 1) + ": prompt has " +
+                                  std::to_string(ids.size()) + " tokens, data.max_prompt_tokens is " +
+                                  std::to_string(config_.data.max_prompt_tokens));
+          it = src.encoded.emplace(r, std::move(ids)).first;
+        }
+        Group g;
+        g.source = &src;
+        g.row = r;
+        g.prompt = &it->second;
+        g.prompt_text = ctx.render_prompt(src.rows[r].fields);
+        groups.push_back(std::move(g));
+      }
     }
-  }
-  const std::vector<double> total = combine_rewards(per_reward, src.weights);
-  int accuracy_index = -1;
-  for (std::size_t k = 0; k < src.rewards.size(); ++k)
-    if (src.rewards[k]->name() == "accuracy") accuracy_index = static_cast<int>(k);
-  std::vector<GroupOutcome> outcomes(rows.size());
-  for (std::size_t g = 0; g < rows.size(); ++g) {
-    outcomes[g].source = src.name;
-    outcomes[g].row = rows[g];
-    for (int64_t j = 0; j < G; ++j) {
-      outcomes[g].rewards.push_back(total[g * G + j]);
-      if (accuracy_index >= 0) outcomes[g].accuracy.push_back(per_reward[accuracy_index][g * G + j]);
+    // ---- rollout: every prompt of the round in one engine call
+    {
+      auto t = ctx.timer.phase("rollout");
+      const auto t0 = std::chrono::steady_clock::now();
+      EvalMode eval(*ctx.model);
+      std::vector<std::vector<int64_t>> prompts;
+      for (const auto& g : groups) prompts.push_back(*g.prompt);
+      sp.seed = ctx.step_seed(static_cast<uint64_t>(rounds) + 1);
+      auto completions = engine.generate(prompts, G, sp, [&](const std::vector<int64_t>& ids) { return ctx.decode(ids); });
+      for (auto& c : completions) {
+        generated_tokens += static_cast<int64_t>(c.ids.size());
+        truncated += c.finish_reason == "length";
+        lengths.push_back(static_cast<double>(c.ids.size()));
+        groups[c.prompt_index].completions.push_back(std::move(c));
+      }
+      generated_completions += static_cast<int64_t>(completions.size());
+      rollout_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
+    // ---- rewards, per data source (each has its own rewards)
+    {
+      auto t = ctx.timer.phase("reward");
+      for (auto& src : sources_) {
+        std::vector<std::size_t> members;
+        std::vector<RewardSample> samples;
+        for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+          if (groups[gi].source != src.get()) continue;
+          members.push_back(gi);
+          for (const auto& c : groups[gi].completions) {
+            RewardSample s;
+            s.prompt = groups[gi].prompt_text;
+            s.completion = ctx.tokenizer->decode(c.ids, /*skip_special_tokens=*/true);
+            s.completion_ids = c.ids;
+            s.truncated = c.finish_reason == "length";
+            s.max_completion_tokens = plan.max_new_tokens;
+            s.fields = src->rows[groups[gi].row].fields;
+            samples.push_back(std::move(s));
+          }
+        }
+        if (samples.empty()) continue;
+        std::vector<std::vector<double>> per_reward;
+        for (auto& r : src->rewards) {
+          per_reward.push_back(r->score(samples));
+          if (per_reward.back().size() != samples.size())
+            throw Error("reward '" + r->name() + "' returned " + std::to_string(per_reward.back().size()) +
+                        " scores for " + std::to_string(samples.size()) + " samples");
+          auto& sink = reward_values[sources_.size() > 1 ? src->name + "/" + r->name() : r->name()];
+          sink.insert(sink.end(), per_reward.back().begin(), per_reward.back().end());
+        }
+        const std::vector<double> total = combine_rewards(per_reward, src->weights);
+        for (std::size_t m = 0; m < members.size(); ++m) {
+          Group& g = groups[members[m]];
+          g.per_reward.assign(per_reward.size(), {});
+          for (int64_t j = 0; j < G; ++j) {
+            const std::size_t k = m * static_cast<std::size_t>(G) + static_cast<std::size_t>(j);
+            for (std::size_t ri = 0; ri < per_reward.size(); ++ri) g.per_reward[ri].push_back(per_reward[ri][k]);
+            g.total.push_back(total[k]);
+          }
+        }
+      }
+    }
+    // ---- outcomes for strategies that learn from history, then dynamic sampling's filter
+    std::vector<GroupOutcome> outcomes;
+    for (const auto& g : groups) {
+      GroupOutcome o;
+      o.source = g.source->name;
+      o.row = g.row;
+      o.rewards = g.total;
+      for (std::size_t ri = 0; ri < g.source->rewards.size(); ++ri) {
+        o.by_reward[g.source->rewards[ri]->name()] = g.per_reward[ri];
+        if (g.source->rewards[ri]->name() == "accuracy") o.accuracy = g.per_reward[ri];
+      }
+      outcomes.push_back(std::move(o));
+      all_totals.insert(all_totals.end(), g.total.begin(), g.total.end());
+    }
+    on_groups_scored(plan, outcomes);
+    for (auto& g : groups) {
+      if (ds.enabled && nanstd(g.total) <= ds.min_std) {
+        ++dropped;
+        continue;
+      }
+      kept.push_back(std::move(g));
+    }
+    ++rounds;
+    if (!ds.enabled || rounds >= ds.max_rounds) break;
   }
-  on_groups_scored(plan, outcomes);
+  if (static_cast<int64_t>(kept.size()) > target) kept.resize(static_cast<std::size_t>(target));
 
-  // ---- advantages
-  GroupStats stats;
-  at::Tensor adv;
-  {
+  // ---- advantages over the kept groups
+  nlohmann::json m;
+  double zero_std_groups = 0, std_sum = 0;
+  if (!kept.empty()) {
     auto t = ctx.timer.phase("advantage");
-    adv = group_advantages(at::tensor(total, at::kDouble).to(at::kFloat), G, reward_scaling_from(config_.algo.scale_rewards),
-                           1e-4, &stats);
-  }
-  std::vector<Sample> batch(N);
-  for (int64_t i = 0; i < N; ++i) {
-    batch[i].prompt = &prompt_ids[completions[i].prompt_index];
-    batch[i].completion = completions[i];
-    batch[i].reward = total[i];
-    batch[i].advantage = adv[i].item<double>();
-    batch[i].truncated = completions[i].finish_reason == "length";
+    std::vector<double> totals;
+    for (const auto& g : kept) totals.insert(totals.end(), g.total.begin(), g.total.end());
+    GroupStats stats;
+    at::Tensor adv = group_advantages(at::tensor(totals, at::kDouble).to(at::kFloat), G,
+                                      reward_scaling_from(config_.algo.scale_rewards), 1e-4, &stats);
+    auto acc = adv.accessor<float, 1>();
+    for (std::size_t gi = 0; gi < kept.size(); ++gi)
+      for (int64_t j = 0; j < G; ++j) kept[gi].advantage.push_back(acc[gi * G + j]);
+    zero_std_groups = static_cast<double>(stats.zero_std);
+    for (int64_t g = 0; g < stats.std.size(0); ++g) std_sum += stats.std[g].item<double>();
   }
 
-  // ---- policy update
-  nlohmann::json m = update(ctx, batch, G, plan.max_new_tokens);
+  // ---- policy update (a step whose every group was dropped trains nothing)
+  if (!kept.empty()) m = update(ctx, kept, plan);
+  else m["skipped_update"] = true;
 
   // ---- metrics
-  std::vector<double> lengths;
-  int64_t truncated = 0, generated = 0;
-  for (const auto& c : completions) {
-    lengths.push_back(static_cast<double>(c.ids.size()));
-    truncated += c.finish_reason == "length";
-    generated += static_cast<int64_t>(c.ids.size());
+  m["reward"] = nanmean(all_totals);
+  if (!kept.empty()) {
+    m["reward_std"] = std_sum / static_cast<double>(kept.size());
+    m["frac_reward_zero_std"] = zero_std_groups / static_cast<double>(kept.size());
   }
-  m["reward"] = nanmean(total);
-  double std_sum = 0;
-  for (int64_t g = 0; g < stats.std.size(0); ++g) std_sum += stats.std[g].item<double>();
-  m["reward_std"] = std_sum / static_cast<double>(stats.std.size(0));
-  m["frac_reward_zero_std"] = static_cast<double>(stats.zero_std) / static_cast<double>(rows.size());
-  for (std::size_t k = 0; k < src.rewards.size(); ++k) m["rewards/" + src.rewards[k]->name()] = nanmean(per_reward[k]);
-  if (accuracy_index >= 0) m["accuracy"] = nanmean(per_reward[accuracy_index]);
+  for (const auto& [name, values] : reward_values) m["rewards/" + name] = nanmean(values);
+  if (reward_values.count("accuracy")) m["accuracy"] = m["rewards/accuracy"];
   m["completion_length"] = nanmean(lengths);
-  m["completion_length_max"] = *std::max_element(lengths.begin(), lengths.end());
-  m["truncated_fraction"] = static_cast<double>(truncated) / static_cast<double>(N);
-  m["tokens_per_second"] = rollout_seconds > 0 ? static_cast<double>(generated) / rollout_seconds : 0.0;
-  m["epoch"] = src.pool->epoch();
-  m["source"] = src.name;
+  m["completion_length_max"] = lengths.empty() ? 0.0 : *std::max_element(lengths.begin(), lengths.end());
+  m["truncated_fraction"] = static_cast<double>(truncated) / std::max<double>(1.0, static_cast<double>(generated_completions));
+  m["tokens_per_second"] = rollout_seconds > 0 ? static_cast<double>(generated_tokens) / rollout_seconds : 0.0;
   m["max_new_tokens"] = plan.max_new_tokens;
   m["samples_per_prompt"] = G;
+  if (!plan.label.empty()) m["phase"] = plan.label;
+  for (const auto& d : plan.draws) m["epoch/" + d.source] = source(d.source).pool->epoch();
+  if (ds.enabled) {
+    m["dynamic_sampling/rounds"] = rounds;
+    m["dynamic_sampling/dropped_groups"] = dropped;
+    m["dynamic_sampling/extra_rollouts"] = generated_completions - target * G;
+    m["dynamic_sampling/kept_groups"] = static_cast<int64_t>(kept.size());
+  }
 
   const int64_t every = config_.logging.log_completions_every;
-  if (every > 0 && (ctx.step + 1) % every == 0 && ctx.comm->is_main()) {
+  if (every > 0 && (ctx.step + 1) % every == 0 && ctx.comm->is_main() && !kept.empty()) {
     std::ofstream out(std::filesystem::path(config_.checkpoint.output_dir) / "completions.jsonl", std::ios::app);
-    for (int64_t j = 0; j < std::min<int64_t>(G, N); ++j)
-      out << nlohmann::json({{"step", ctx.step + 1}, {"prompt", samples[j].prompt}, {"completion", samples[j].completion},
-                             {"reward", total[j]}, {"advantage", batch[j].advantage}, {"finish_reason", completions[j].finish_reason}})
+    const Group& g = kept.front();
+    for (std::size_t j = 0; j < g.completions.size(); ++j)
+      out << nlohmann::json({{"step", ctx.step + 1},
+                             {"source", g.source->name},
+                             {"prompt", g.prompt_text},
+                             {"completion", ctx.tokenizer->decode(g.completions[j].ids, true)},
+                             {"reward", g.total[j]},
+                             {"advantage", g.advantage[j]},
+                             {"finish_reason", g.completions[j].finish_reason}})
                  .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
           << "\n";
   }
   return m;
 }
 
-nlohmann::json GrpoStrategy::update(TrainContext& ctx, std::vector<Sample>& batch, int64_t group_size,
-                                    int64_t max_new_tokens) {
+nlohmann::json GrpoStrategy::update(TrainContext& ctx, const std::vector<Group>& groups, const StepPlan& plan) {
   const AlgoSection& a = config_.algo;
-  const int64_t N = static_cast<int64_t>(batch.size());
-  const int64_t micro = config_.train.micro_batch_size;
+  const int64_t micro = plan.micro_batch_size;
   const int64_t pad = ctx.model->config().pad_token_id >= 0 ? ctx.model->config().pad_token_id : 0;
   const bool trl = a.compat == "trl_0_15";
   LogprobOptions lo;
   lo.chunk_tokens = a.logprob_chunk_tokens;
   lo.temperature = trl ? 1.0 : config_.rollout.temperature;  // TRL 0.15 did not divide by T
+
+  // Flatten to samples in (group, sample) order.
+  struct Item {
+    const std::vector<int64_t>* prompt;
+    const Completion* completion;
+    double advantage;
+  };
+  std::vector<Item> items;
+  for (const auto& g : groups)
+    for (std::size_t j = 0; j < g.completions.size(); ++j) items.push_back({g.prompt, &g.completions[j], g.advantage[j]});
+  const int64_t N = static_cast<int64_t>(items.size());
 
   struct Micro {
     SequenceBatch seq;
@@ -268,16 +363,17 @@ nlohmann::json GrpoStrategy::update(TrainContext& ctx, std::vector<Sample>& batc
     std::vector<float> adv, keep;
     Micro mb;
     for (int64_t i = s; i < e; ++i) {
-      p.push_back(batch[i].prompt);
-      c.push_back(&batch[i].completion.ids);
-      adv.push_back(static_cast<float>(batch[i].advantage));
-      keep.push_back(a.mask_truncated_completions && batch[i].truncated ? 0.0f : 1.0f);
-      mb.tokens += static_cast<int64_t>(batch[i].prompt->size() + batch[i].completion.ids.size());
+      p.push_back(items[i].prompt);
+      c.push_back(&items[i].completion->ids);
+      adv.push_back(static_cast<float>(items[i].advantage));
+      const bool truncated = items[i].completion->finish_reason == "length";
+      keep.push_back(a.mask_truncated_completions && truncated ? 0.0f : 1.0f);
+      mb.tokens += static_cast<int64_t>(items[i].prompt->size() + items[i].completion->ids.size());
     }
     mb.seq = make_sequence_batch(p, c, pad, ctx.model->device());
     std::vector<float> sampler(static_cast<std::size_t>((e - s) * mb.seq.completion_width), 0.0f);
     for (int64_t i = s; i < e; ++i)
-      std::copy(batch[i].completion.logprobs.begin(), batch[i].completion.logprobs.end(),
+      std::copy(items[i].completion->logprobs.begin(), items[i].completion->logprobs.end(),
                 sampler.begin() + (i - s) * mb.seq.completion_width);
     mb.sampler = at::tensor(sampler).view({e - s, mb.seq.completion_width}).to(ctx.model->device());
     mb.adv = at::tensor(adv).to(ctx.model->device());
@@ -306,7 +402,7 @@ nlohmann::json GrpoStrategy::update(TrainContext& ctx, std::vector<Sample>& batc
   po.beta = a.beta;
   po.entropy_coef = a.entropy_coef;
   po.trl_0_15 = trl;
-  po.max_completion_length = max_new_tokens;
+  po.max_completion_length = plan.max_new_tokens;
   po.accumulation_steps = accumulation;
   po.dapo_normalizer = std::max(1.0, active_tokens / static_cast<double>(ctx.comm->world_size()));
 
@@ -355,7 +451,6 @@ nlohmann::json GrpoStrategy::update(TrainContext& ctx, std::vector<Sample>& batc
                       {"lr", lr},
                       {"train_tokens_per_second", update_seconds > 0 ? static_cast<double>(train_tokens) / update_seconds : 0.0}};
   if (a.beta != 0.0) m["kl"] = kl / denom;
-  (void)group_size;
   return m;
 }
 

@@ -5,8 +5,9 @@
 // model, entropy bonus, several iterations over the batch).
 //
 // Variants (SRPO, DeepScaleR) derive from GrpoStrategy and override the protected hooks:
-// plan_step() (lengths, group size, which data), data_for() (stages), on_groups_scored()
+// plan_step() (lengths, group size, which data sources: stages and mixing), on_groups_scored()
 // (History Resampling) and state()/load_state() for what they must carry across resumes.
+// Dynamic sampling (algo.dynamic_sampling) works for all of them.
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,12 +19,19 @@
 
 namespace reason {
 
-// What one step does: how many prompts, how many samples each, how long, from which data.
+// What one step does: how many prompts from which data, how many samples each, how long.
 struct StepPlan {
-  int64_t prompts = 0;
+  struct Draw {
+    std::string source;  // a DataSource name ("train"; SRPO: stage names)
+    int64_t prompts = 0;
+  };
+  std::vector<Draw> draws;
   int64_t samples_per_prompt = 0;
   int64_t max_new_tokens = 0;
-  std::string source = "train";  // which data source (SRPO stage name)
+  int64_t micro_batch_size = 0;
+  int64_t max_batch = 0;       // rollout slots
+  std::string label;           // stage / phase name for the metrics (may be empty)
+  int64_t prompts() const;
 };
 
 // A dataset with its order and its rewards.
@@ -42,6 +50,7 @@ struct GroupOutcome {
   int64_t row = 0;                // PromptRow::index
   std::vector<double> rewards;    // per completion (total reward)
   std::vector<double> accuracy;   // per completion, the "accuracy" reward when configured (else empty)
+  std::map<std::string, std::vector<double>> by_reward;  // per completion, each reward of the source
 };
 
 class GrpoStrategy : public Strategy {
@@ -55,20 +64,22 @@ class GrpoStrategy : public Strategy {
 
  protected:
   virtual StepPlan plan_step(const TrainContext& ctx);
-  virtual DataSource& data_for(const StepPlan& plan);
   virtual void on_groups_scored(const StepPlan& plan, const std::vector<GroupOutcome>& groups) {}
 
   // Builds a data source from a JSONL file and reward entries (used by setup and by variants).
-  std::unique_ptr<DataSource> make_source(TrainContext& ctx, const std::string& name, const std::string& file,
-                                          const std::vector<RewardEntry>& rewards, uint64_t seed_offset);
+  std::unique_ptr<DataSource> make_source(const std::string& name, const std::string& file, const std::string& file_key,
+                                          const std::vector<RewardEntry>& rewards, const std::string& rewards_key,
+                                          uint64_t seed_offset);
+  DataSource& source(const std::string& name);
+  // The plan GRPO itself would make (the config's sizes, all prompts from "train").
+  StepPlan default_plan() const;
 
   const TrainConfig& config_;
   std::vector<std::unique_ptr<DataSource>> sources_;
-  std::unique_ptr<RolloutEngine> engine_;
 
  private:
-  struct Sample;
-  nlohmann::json update(TrainContext& ctx, std::vector<Sample>& batch, int64_t group_size, int64_t max_new_tokens);
+  struct Group;
+  nlohmann::json update(TrainContext& ctx, const std::vector<Group>& groups, const StepPlan& plan);
 };
 
 }  // namespace reason

@@ -1,6 +1,7 @@
 #include "reason/data/prompt_data.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <random>
 
 #include "reason/core/error.h"
@@ -8,7 +9,10 @@
 
 namespace reason {
 
-std::vector<PromptRow> load_prompt_rows(const std::string& path, const std::vector<std::string>& required_fields) {
+std::vector<PromptRow> load_prompt_rows(const std::string& path, const std::vector<std::string>& required_fields,
+                                        const std::string& key) {
+  if (path.empty()) throw ConfigError(key, "is required");
+  if (!std::filesystem::exists(path)) throw ConfigError(key, "'" + path + "' does not exist");
   std::vector<PromptRow> rows;
   for_each_jsonl(path, [&](const nlohmann::json& row, int64_t) {
     for (const auto& f : required_fields)

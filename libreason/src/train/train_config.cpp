@@ -56,6 +56,7 @@ void DataSection::visit(ConfigVisitor& v) {
   v.field("answer_field", answer_field, "Field holding the reference answer (passed to the rewards)");
   v.field("messages_field", messages_field, "Field holding chat messages instead of a prompt string (empty: unused)");
   v.field("completion_field", completion_field, "sft: field holding the target completion");
+  v.field("prompt_suffix", prompt_suffix, "Text appended to every prompt (e.g. DeepScaleR's \"Let's think step by step...\")");
   v.field("shuffle", shuffle, "Shuffle the prompts every epoch (deterministically from train.seed and the epoch)");
   v.field("max_prompt_tokens", max_prompt_tokens, "Longest prompt allowed in tokens (0: no limit); longer is an error naming the row");
 }
@@ -103,6 +104,87 @@ void AlgoSection::visit(ConfigVisitor& v) {
   v.choice("compat", compat, {"none", "trl_0_15"},
            "trl_0_15: TRL 0.14/0.15 numerics for Tina/Open-RS (no clipping, per-sequence mean, no temperature in log-probs)");
   v.field("logprob_chunk_tokens", logprob_chunk_tokens, "Tokens per LM-head chunk when computing log-probs");
+  v.section("dynamic_sampling", dynamic_sampling, "DAPO dynamic sampling (any GRPO-family trainer)");
+}
+
+void DynamicSamplingSection::visit(ConfigVisitor& v) {
+  v.field("enabled", enabled, "Drop groups whose rewards do not vary and refill the batch with more prompts");
+  v.field("max_rounds", max_rounds, "Generation rounds per step at most; a step short of groups trains on what it has");
+  v.field("min_std", min_std, "Groups with reward std at or below this are dropped");
+}
+void DynamicSamplingSection::validate(const std::string& p) const {
+  require(max_rounds >= 1, key(p, "max_rounds"), "must be >= 1");
+  require(min_std >= 0, key(p, "min_std"), "must be >= 0");
+}
+
+void SrpoStage::visit(ConfigVisitor& v) {
+  v.field("name", name, "Stage name (metrics, mix_stage references)");
+  v.field("train_file", train_file, "The stage's data (JSON Lines)");
+  v.list("rewards", rewards, "The stage's rewards (as the top-level rewards)");
+  v.field("mix_stage", mix_stage, "Mix in prompts of this earlier stage (with its rewards); empty: none");
+  v.field("mix_fraction", mix_fraction, "Share of each step's prompts drawn from mix_stage");
+  v.field("max_new_tokens", max_new_tokens, "Completion length limit in this stage (0: rollout.max_new_tokens)");
+  v.field("samples_per_prompt", samples_per_prompt, "Group size in this stage (0: rollout.samples_per_prompt)");
+  v.field("until_step", until_step, "The stage ends after this many training steps (0: no step limit)");
+  v.field("until_epoch", until_epoch, "The stage ends after this many epochs of its data (0: no limit)");
+  v.field("correctness_reward", correctness_reward,
+          "Reward that marks a rollout correct in this stage (empty: srpo.correctness_reward; code: binary_code)");
+}
+void SrpoStage::validate(const std::string& p) const {
+  require(!name.empty(), key(p, "name"), "is required");
+  require(!train_file.empty(), key(p, "train_file"), "is required");
+  require(!rewards.items.empty(), key(p, "rewards"), "needs at least one reward");
+  require(mix_fraction >= 0 && mix_fraction < 1, key(p, "mix_fraction"), "must be in [0, 1)");
+  require(mix_fraction == 0 || !mix_stage.empty(), key(p, "mix_stage"), "is required when mix_fraction > 0");
+  require(max_new_tokens >= 0 && samples_per_prompt >= 0 && until_step >= 0 && until_epoch >= 0, p,
+          "lengths, sizes and limits must be >= 0");
+  require(samples_per_prompt != 1, key(p, "samples_per_prompt"), "must be >= 2 (or 0)");
+}
+
+void SrpoSection::visit(ConfigVisitor& v) {
+  v.list("stages", stages, "Stages in order (trainer: srpo): stage 1 math, stage 2 code (+ math mixed in), ...");
+  v.field("history_resampling", history_resampling,
+          "At each epoch's end drop the prompts whose rollouts were all correct from the next epoch");
+  v.field("correctness_reward", correctness_reward, "The reward that says a rollout is correct (History Resampling)");
+  v.field("correct_threshold", correct_threshold, "A rollout is correct when correctness_reward >= this");
+}
+void SrpoSection::validate(const std::string& p) const {
+  for (std::size_t i = 0; i < stages.items.size(); ++i) {
+    const auto& st = stages.items[i];
+    if (st.mix_stage.empty()) continue;
+    bool earlier = false;
+    for (std::size_t j = 0; j < i; ++j) earlier = earlier || stages.items[j].name == st.mix_stage;
+    require(earlier, key(p, "stages") + "." + std::to_string(i) + ".mix_stage",
+            "'" + st.mix_stage + "' is not the name of an earlier stage");
+  }
+  for (std::size_t i = 0; i + 1 < stages.items.size(); ++i)
+    require(stages.items[i].until_step > 0 || stages.items[i].until_epoch > 0,
+            key(p, "stages") + "." + std::to_string(i) + ".until_step",
+            "every stage but the last needs until_step or until_epoch");
+}
+
+void SchedulePhase::visit(ConfigVisitor& v) {
+  v.field("until_step", until_step, "The phase ends after this many training steps (0: the last phase)");
+  v.field("max_new_tokens", max_new_tokens, "Context budget for completions in this phase (0: rollout.max_new_tokens)");
+  v.field("samples_per_prompt", samples_per_prompt, "Group size in this phase (0: rollout.samples_per_prompt)");
+  v.field("micro_batch_size", micro_batch_size, "Completions per forward/backward in this phase (0: train.micro_batch_size)");
+  v.field("max_batch", max_batch, "Sequences decoded together in this phase (0: rollout.max_batch)");
+}
+
+void DeepscalerSection::visit(ConfigVisitor& v) {
+  v.list("schedule", schedule, "Context-length schedule (trainer: deepscaler), phases in order");
+}
+void DeepscalerSection::validate(const std::string& p) const {
+  int64_t last = 0;
+  for (std::size_t i = 0; i < schedule.items.size(); ++i) {
+    const auto& ph = schedule.items[i];
+    const std::string k = key(p, "schedule") + "." + std::to_string(i);
+    require(ph.max_new_tokens >= 0 && ph.micro_batch_size >= 0 && ph.max_batch >= 0, k, "sizes must be >= 0");
+    require(ph.samples_per_prompt == 0 || ph.samples_per_prompt >= 2, k + ".samples_per_prompt", "must be >= 2 (or 0)");
+    if (i + 1 < schedule.items.size())
+      require(ph.until_step > last, k + ".until_step", "must grow from phase to phase (only the last phase may be 0)");
+    last = ph.until_step;
+  }
 }
 void AlgoSection::validate(const std::string& p) const {
   require(epsilon_low >= 0 && epsilon_low < 1, key(p, "epsilon_low"), "must be in [0, 1)");
@@ -177,14 +259,27 @@ void TrainConfig::visit(ConfigVisitor& v) {
   v.section("optim", optim, "Optimizer and learning-rate schedule");
   v.section("checkpoint", checkpoint, "Checkpoints");
   v.section("logging", logging, "Metrics and progress");
+  v.section("srpo", srpo, "SRPO: stages and History Resampling (trainer: srpo)");
+  v.section("deepscaler", deepscaler, "DeepScaleR: context-length schedule (trainer: deepscaler)");
 }
 
 void TrainConfig::validate(const std::string&) const {
-  if (trainer != "sft") {
-    require(train.batch_size % rollout.samples_per_prompt == 0, "train.batch_size",
-            "must be a multiple of rollout.samples_per_prompt (" + std::to_string(rollout.samples_per_prompt) +
-                "), got " + std::to_string(train.batch_size));
+  if (trainer == "sft") return;
+  // train.batch_size counts completions: it must split into whole groups.
+  auto divisible = [&](int64_t samples, const std::string& where) {
+    require(train.batch_size % samples == 0, "train.batch_size",
+            "must be a multiple of " + where + " (" + std::to_string(samples) + "), got " +
+                std::to_string(train.batch_size));
+  };
+  divisible(rollout.samples_per_prompt, "rollout.samples_per_prompt");
+  if (trainer == "srpo") {
+    require(!srpo.stages.items.empty(), "srpo.stages", "trainer srpo needs at least one stage");
+    for (std::size_t i = 0; i < srpo.stages.items.size(); ++i)
+      if (srpo.stages.items[i].samples_per_prompt > 0)
+        divisible(srpo.stages.items[i].samples_per_prompt, "srpo.stages." + std::to_string(i) + ".samples_per_prompt");
   }
+  if (trainer == "deepscaler")
+    require(!deepscaler.schedule.items.empty(), "deepscaler.schedule", "trainer deepscaler needs at least one phase");
 }
 
 TrainConfig load_train_config(const std::string& path, const std::vector<std::string>& overrides) {

@@ -102,7 +102,7 @@ std::string TrainContext::render_prompt(const nlohmann::json& row) const {
   } else {
     const auto& p = row.at(d.prompt_field);
     if (!p.is_string()) throw InvalidArgument("field '" + d.prompt_field + "' must be a string");
-    messages.push_back({"user", p.get<std::string>()});
+    messages.push_back({"user", p.get<std::string>() + d.prompt_suffix});
   }
   if (!chat) {
     std::string text = config.tokenizer.system_prompt.empty() ? "" : config.tokenizer.system_prompt + "\n";
@@ -171,8 +171,6 @@ TrainResult Trainer::run(const TrainOptions& options) {
   if (!fs::exists(cfg.model.path)) throw ConfigError("model.path", "'" + cfg.model.path + "' does not exist");
   const std::string tok_path = cfg.tokenizer.path.empty() ? cfg.model.path : cfg.tokenizer.path;
   if (!fs::exists(tok_path)) throw ConfigError("tokenizer.path", "'" + tok_path + "' does not exist");
-  if (cfg.data.train_file.empty()) throw ConfigError("data.train_file", "is required");
-  if (!fs::exists(cfg.data.train_file)) throw ConfigError("data.train_file", "'" + cfg.data.train_file + "' does not exist");
   if (!cfg.lora.init_adapter.empty() && !fs::exists(cfg.lora.init_adapter))
     throw ConfigError("lora.init_adapter", "'" + cfg.lora.init_adapter + "' does not exist");
 

@@ -16,7 +16,9 @@ struct PromptRow {
 };
 
 // Loads every row; `required_fields` must be present in each (IoError naming file:line).
-std::vector<PromptRow> load_prompt_rows(const std::string& path, const std::vector<std::string>& required_fields);
+// `key` is the configuration key that named the file: a missing file is a ConfigError on it.
+std::vector<PromptRow> load_prompt_rows(const std::string& path, const std::vector<std::string>& required_fields,
+                                        const std::string& key = "data.train_file");
 
 class PromptPool {
  public:

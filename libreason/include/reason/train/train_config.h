@@ -45,6 +45,7 @@ struct DataSection : ConfigSection {
   std::string answer_field = "solution";
   std::string messages_field;      // rows carry chat messages instead of a prompt string
   std::string completion_field = "completion";  // sft: the target text
+  std::string prompt_suffix;       // appended to the prompt text (DeepScaleR's instruction)
   bool shuffle = true;
   int64_t max_prompt_tokens = 0;   // 0: no limit; longer prompts are an error naming the row
   void visit(ConfigVisitor& v) override;
@@ -72,6 +73,16 @@ struct RewardEntry : ConfigSection {
   void validate(const std::string& path) const override;
 };
 
+// DAPO's dynamic sampling: groups whose rewards do not vary carry no signal; drop them and
+// generate more prompts until the batch is full.
+struct DynamicSamplingSection : ConfigSection {
+  bool enabled = false;
+  int64_t max_rounds = 4;   // generation rounds per step at most (the first included)
+  double min_std = 1e-6;    // a group with reward std <= this is dropped
+  void visit(ConfigVisitor& v) override;
+  void validate(const std::string& path) const override;
+};
+
 struct AlgoSection : ConfigSection {
   std::string loss_type = "dapo";
   std::string scale_rewards = "group";
@@ -83,6 +94,48 @@ struct AlgoSection : ConfigSection {
   bool mask_truncated_completions = false;
   std::string compat = "none";
   int64_t logprob_chunk_tokens = 1024;
+  DynamicSamplingSection dynamic_sampling;
+  void visit(ConfigVisitor& v) override;
+  void validate(const std::string& path) const override;
+};
+
+// One SRPO stage: its own data, rewards, lengths and budget.
+struct SrpoStage : ConfigSection {
+  std::string name;
+  std::string train_file;
+  SectionList<RewardEntry> rewards;
+  std::string mix_stage;        // mix in prompts of this (earlier) stage, with its rewards
+  double mix_fraction = 0.0;    // share of each step's prompts drawn from mix_stage
+  int64_t max_new_tokens = 0;   // 0: rollout.max_new_tokens
+  int64_t samples_per_prompt = 0;  // 0: rollout.samples_per_prompt
+  int64_t until_step = 0;       // the stage ends once this many steps are done (0: no step limit)
+  int64_t until_epoch = 0;      // ... or once its data completed this many epochs (0: no limit)
+  std::string correctness_reward;  // History Resampling's correctness signal here (empty: srpo.correctness_reward)
+  void visit(ConfigVisitor& v) override;
+  void validate(const std::string& path) const override;
+};
+
+struct SrpoSection : ConfigSection {
+  SectionList<SrpoStage> stages;
+  bool history_resampling = true;
+  std::string correctness_reward = "accuracy";  // a rollout is correct when this reward >= threshold
+  double correct_threshold = 1.0;
+  void visit(ConfigVisitor& v) override;
+  void validate(const std::string& path) const override;
+};
+
+// One phase of DeepScaleR's context-length schedule.
+struct SchedulePhase : ConfigSection {
+  int64_t until_step = 0;          // the phase ends once this many steps are done (0: the last phase)
+  int64_t max_new_tokens = 0;      // 0: rollout.max_new_tokens
+  int64_t samples_per_prompt = 0;  // 0: rollout.samples_per_prompt
+  int64_t micro_batch_size = 0;    // 0: train.micro_batch_size
+  int64_t max_batch = 0;           // KV-cache slots, 0: rollout.max_batch
+  void visit(ConfigVisitor& v) override;
+};
+
+struct DeepscalerSection : ConfigSection {
+  SectionList<SchedulePhase> schedule;
   void visit(ConfigVisitor& v) override;
   void validate(const std::string& path) const override;
 };
@@ -138,6 +191,8 @@ struct TrainConfig : ConfigSection {
   OptimSection optim;
   CheckpointSection checkpoint;
   LoggingSection logging;
+  SrpoSection srpo;
+  DeepscalerSection deepscaler;
   void visit(ConfigVisitor& v) override;
   void validate(const std::string& path) const override;
 };

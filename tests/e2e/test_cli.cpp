@@ -15,20 +15,8 @@
 namespace reason {
 namespace {
 
-struct CliRun {
-  int status;
-  std::string output;  // stdout + stderr
-};
-
-CliRun run_cli(const std::string& args) {
-  std::string cmd = std::string(REASON_CLI) + " " + args + " 2>&1";
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
-  int status = ::pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using CliRun = test::CommandRun;
+CliRun run_cli(const std::string& args) { return test::run_command(std::string(REASON_CLI) + " " + args); }
 
 // Real tokens of each reference row.
 std::vector<std::vector<int64_t>> reference_rows(std::map<std::string, at::Tensor>& ref) {

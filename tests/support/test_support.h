@@ -21,6 +21,14 @@ class TempDir {
   std::string path_;
 };
 
+// Result of running a command: exit status (-1 when killed by a signal) and stdout + stderr.
+struct CommandRun {
+  int status;
+  std::string output;
+};
+// Runs `command` through the shell, capturing stdout and stderr together.
+CommandRun run_command(const std::string& command);
+
 // Writes bytes to a file (overwriting).
 void write_bytes(const std::string& path, const std::string& bytes);
 

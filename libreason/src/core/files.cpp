@@ -77,6 +77,15 @@ void write_file_atomic(const std::string& path, const std::string& content) {
   sync_directory(target.parent_path().string());
 }
 
+std::string make_staging_directory(const std::string& final_dir) {
+  fs::path staging = fs::absolute(final_dir);
+  fs::create_directories(staging.parent_path());
+  staging += ".partial";
+  fs::remove_all(staging);
+  fs::create_directories(staging);
+  return staging.string();
+}
+
 void commit_directory(const std::string& staging_dir, const std::string& final_dir) {
   std::error_code ec;
   fs::path final_path(final_dir);

@@ -128,12 +128,8 @@ void save_adapter(CausalLMImpl& model, const LoraConfig& config, const std::stri
       {"lora_bias", false},
       {"revision", nullptr},
   };
-  fs::path final_dir = fs::absolute(dir);
-  fs::create_directories(final_dir.parent_path());
-  fs::path staging = final_dir;
-  staging += ".partial";
-  fs::remove_all(staging);
-  fs::create_directories(staging);
+  const fs::path final_dir = fs::absolute(dir);
+  const fs::path staging = make_staging_directory(final_dir.string());
   save_safetensors((staging / "adapter_model.safetensors").string(), tensors);
   write_file_atomic((staging / "adapter_config.json").string(), cfg.dump(2) + "\n");
   commit_directory(staging.string(), final_dir.string());

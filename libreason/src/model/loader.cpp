@@ -71,12 +71,8 @@ void init_random_weights(CausalLMImpl& model, uint64_t seed, double std) {
 }
 
 void save_model(CausalLMImpl& model, const std::string& dir, const std::string& copy_files_from) {
-  fs::path final_dir = fs::absolute(dir);
-  fs::create_directories(final_dir.parent_path());
-  fs::path staging = final_dir;
-  staging += ".partial";
-  fs::remove_all(staging);
-  fs::create_directories(staging);
+  const fs::path final_dir = fs::absolute(dir);
+  const fs::path staging = make_staging_directory(final_dir.string());
   std::map<std::string, at::Tensor> tensors;
   for (auto& [name, t] : model.base_weights()) tensors[name] = t;
   save_safetensors((staging / "model.safetensors").string(), tensors);

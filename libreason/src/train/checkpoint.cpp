@@ -32,10 +32,7 @@ std::string checkpoint_name(int64_t step) {
 
 std::string save_checkpoint(TrainContext& ctx, const Strategy& strategy, const std::string& run_dir) {
   const fs::path final_dir = fs::path(run_dir) / checkpoint_name(ctx.step);
-  fs::path staging = final_dir;
-  staging += ".partial";
-  fs::remove_all(staging);
-  fs::create_directories(staging);
+  const fs::path staging = make_staging_directory(final_dir.string());
   const TrainConfig& cfg = ctx.config;
   if (cfg.lora.enabled) {
     save_adapter(*ctx.model, ctx.lora, (staging / "adapter").string());

@@ -447,10 +447,11 @@ nlohmann::json GrpoStrategy::update(TrainContext& ctx, const std::vector<Group>&
                       {"clip_ratio_high", clip_high / denom},
                       {"entropy", entropy / denom},
                       {"grad_norm", grad_norm},
-                      {"sampler_logprob_gap", sampler_gap / std::max(1.0, active_tokens)},
                       {"lr", lr},
                       {"train_tokens_per_second", update_seconds > 0 ? static_cast<double>(train_tokens) / update_seconds : 0.0}};
   if (a.beta != 0.0) m["kl"] = kl / denom;
+  // Training and sampling share a distribution only when training divides by the temperature.
+  if (!trl) m["sampler_logprob_gap"] = sampler_gap / std::max(1.0, active_tokens);
   return m;
 }
 

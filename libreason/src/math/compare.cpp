@@ -199,22 +199,8 @@ bool matrices_equal(const P& a, const P& b, const Opts& o) {
 }
 
 bool is_arith(const P& e) {
-  switch (e->k) {
-    case K::Rel:
-    case K::And:
-    case K::Not:
-    case K::FSet:
-    case K::Tuple:
-    case K::Interval:
-    case K::Union:
-    case K::Intersect:
-    case K::Complement:
-    case K::NamedSet:
-    case K::EmptySet:
-      return false;
-    default:
-      return true;
-  }
+  // Everything that is neither a set nor a truth value nor a tuple is a number-valued expression.
+  return !is_set(e) && e->k != K::Rel && e->k != K::And && e->k != K::Not && e->k != K::Tuple;
 }
 
 // sympy_numeric_eq, then sympy_symbolic_eq.

@@ -34,6 +34,20 @@ void set_error(char* err, std::size_t err_size, const std::string& message) {
   err[n] = '\0';
 }
 
+// Runs one API call's body; an exception becomes an error message and the result 1, so no
+// C++ exception ever crosses the C boundary.
+template <typename F>
+int guarded(char* err, std::size_t err_size, F&& body) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    set_error(err, err_size, e.what());
+  } catch (...) {
+    set_error(err, err_size, "unknown error");
+  }
+  return 1;
+}
+
 template <typename T>
 T* copy_out(const T* data, std::size_t n) {
   auto* out = static_cast<T*>(std::malloc(n ? n * sizeof(T) : 1));
@@ -70,7 +84,7 @@ REASON_SPM_EXPORT int reason_spm_abi_version(void) { return REASON_SPM_ABI_VERSI
 
 REASON_SPM_EXPORT int reason_spm_load(const char* model, size_t model_size, reason_spm_processor** out, char* err,
                                       size_t err_size) {
-  try {
+  return guarded(err, err_size, [&]() -> int {
     auto p = std::make_unique<reason_spm_processor>();
     auto status = p->sp.LoadFromSerializedProto(std::string(model, model_size));
     if (!status.ok()) {
@@ -79,19 +93,14 @@ REASON_SPM_EXPORT int reason_spm_load(const char* model, size_t model_size, reas
     }
     *out = p.release();
     return 0;
-  } catch (const std::exception& e) {
-    set_error(err, err_size, e.what());
-  } catch (...) {
-    set_error(err, err_size, "unknown error");
-  }
-  return 1;
+  });
 }
 
 REASON_SPM_EXPORT void reason_spm_free(reason_spm_processor* p) { delete p; }
 
 REASON_SPM_EXPORT int reason_spm_encode(const reason_spm_processor* p, const char* text, size_t size, int32_t** ids,
                                         size_t* count, char* err, size_t err_size) {
-  try {
+  return guarded(err, err_size, [&]() -> int {
     std::vector<int> v;
     auto status = p->sp.Encode(std::string(text, size), &v);
     if (!status.ok()) {
@@ -102,17 +111,12 @@ REASON_SPM_EXPORT int reason_spm_encode(const reason_spm_processor* p, const cha
     *ids = copy_out(v32.data(), v32.size());
     *count = v32.size();
     return 0;
-  } catch (const std::exception& e) {
-    set_error(err, err_size, e.what());
-  } catch (...) {
-    set_error(err, err_size, "unknown error");
-  }
-  return 1;
+  });
 }
 
 REASON_SPM_EXPORT int reason_spm_decode(const reason_spm_processor* p, const int32_t* ids, size_t count, char** text,
                                         size_t* size, char* err, size_t err_size) {
-  try {
+  return guarded(err, err_size, [&]() -> int {
     std::vector<int> v(ids, ids + count);
     std::string s;
     auto status = p->sp.Decode(v, &s);
@@ -123,12 +127,7 @@ REASON_SPM_EXPORT int reason_spm_decode(const reason_spm_processor* p, const int
     *text = copy_out(s.data(), s.size());
     *size = s.size();
     return 0;
-  } catch (const std::exception& e) {
-    set_error(err, err_size, e.what());
-  } catch (...) {
-    set_error(err, err_size, "unknown error");
-  }
-  return 1;
+  });
 }
 
 REASON_SPM_EXPORT int32_t reason_spm_piece_size(const reason_spm_processor* p) { return p->sp.GetPieceSize(); }

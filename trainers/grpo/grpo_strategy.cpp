@@ -156,27 +156,29 @@ nlohmann::json GrpoStrategy::train_step(TrainContext& ctx) {
       if (n <= 0) continue;
       DataSource& src = source(d.source);
       for (int64_t r : src.pool->next(n)) {
-        auto it = src.encoded.find(r);
-        if (it == src.encoded.end()) {
-          std::vector<int64_t> ids;
+        auto it = src.prompts.find(r);
+        if (it == src.prompts.end()) {
+          DataSource::Prompt prompt;
           try {
-            ids = ctx.encode_prompt(src.rows[r].fields);
+            prompt.text = ctx.render_prompt(src.rows[r].fields);
+            prompt.ids = ctx.encode_rendered(prompt.text);
           } catch (const nlohmann::json::exception& e) {
             throw InvalidArgument(src.name + " data row " + std::to_string(r + 1) + ": " + e.what());
           } catch (const Error& e) {
             throw InvalidArgument(src.name + " data row " + std::to_string(r + 1) + ": " + e.what());
           }
-          if (config_.data.max_prompt_tokens > 0 && static_cast<int64_t>(ids.size()) > config_.data.max_prompt_tokens)
+          if (config_.data.max_prompt_tokens > 0 &&
+              static_cast<int64_t>(prompt.ids.size()) > config_.data.max_prompt_tokens)
             throw InvalidArgument(src.name + " data row " + std::to_string(r + 1) + ": prompt has " +
-                                  std::to_string(ids.size()) + " tokens, data.max_prompt_tokens is " +
+                                  std::to_string(prompt.ids.size()) + " tokens, data.max_prompt_tokens is " +
                                   std::to_string(config_.data.max_prompt_tokens));
-          it = src.encoded.emplace(r, std::move(ids)).first;
+          it = src.prompts.emplace(r, std::move(prompt)).first;
         }
         Group g;
         g.source = &src;
         g.row = r;
-        g.prompt = &it->second;
-        g.prompt_text = ctx.render_prompt(src.rows[r].fields);
+        g.prompt = &it->second.ids;
+        g.prompt_text = it->second.text;
         groups.push_back(std::move(g));
       }
     }
@@ -188,7 +190,9 @@ nlohmann::json GrpoStrategy::train_step(TrainContext& ctx) {
       std::vector<std::vector<int64_t>> prompts;
       for (const auto& g : groups) prompts.push_back(*g.prompt);
       sp.seed = ctx.step_seed(static_cast<uint64_t>(rounds) + 1);
-      auto completions = engine.generate(prompts, G, sp, [&](const std::vector<int64_t>& ids) { return ctx.decode(ids); });
+      TokenDecoder decoder;
+      if (!sp.stop_strings.empty()) decoder = [&](const std::vector<int64_t>& ids) { return ctx.decode(ids); };
+      auto completions = engine.generate(prompts, G, sp, decoder);
       for (auto& c : completions) {
         generated_tokens += static_cast<int64_t>(c.ids.size());
         truncated += c.finish_reason == "length";
@@ -247,10 +251,8 @@ nlohmann::json GrpoStrategy::train_step(TrainContext& ctx) {
       o.source = g.source->name;
       o.row = g.row;
       o.rewards = g.total;
-      for (std::size_t ri = 0; ri < g.source->rewards.size(); ++ri) {
+      for (std::size_t ri = 0; ri < g.source->rewards.size(); ++ri)
         o.by_reward[g.source->rewards[ri]->name()] = g.per_reward[ri];
-        if (g.source->rewards[ri]->name() == "accuracy") o.accuracy = g.per_reward[ri];
-      }
       outcomes.push_back(std::move(o));
       all_totals.insert(all_totals.end(), g.total.begin(), g.total.end());
     }

@@ -41,7 +41,11 @@ struct DataSource {
   std::unique_ptr<PromptPool> pool;
   std::vector<std::unique_ptr<Reward>> rewards;
   std::vector<double> weights;
-  std::map<int64_t, std::vector<int64_t>> encoded;  // prompt ids by row index (encoded once)
+  struct Prompt {
+    std::string text;          // rendered with the chat format
+    std::vector<int64_t> ids;  // its tokens
+  };
+  std::map<int64_t, Prompt> prompts;  // by row index, rendered and encoded once
 };
 
 // Outcome of one prompt's group, for strategies that learn from history.
@@ -49,7 +53,6 @@ struct GroupOutcome {
   std::string source;
   int64_t row = 0;                // PromptRow::index
   std::vector<double> rewards;    // per completion (total reward)
-  std::vector<double> accuracy;   // per completion, the "accuracy" reward when configured (else empty)
   std::map<std::string, std::vector<double>> by_reward;  // per completion, each reward of the source
 };
 

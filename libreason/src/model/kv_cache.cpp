@@ -37,7 +37,6 @@ at::Tensor KvCache::append(const at::Tensor& real) {
   valid_.scatter_(1, cols, real_long.to(at::kBool));
   last_positions_ = (real_tokens_.unsqueeze(1) + real_long.cumsum(1) - 1).clamp_min(0);
   real_tokens_.add_(real_long.sum(1));
-  last_offsets_ = lengths_.clone();
   lengths_.add_(count);
   for (auto& n : host_lengths_) n += count;
   used_ = *std::max_element(host_lengths_.begin(), host_lengths_.end());

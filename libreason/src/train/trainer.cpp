@@ -114,10 +114,14 @@ std::string TrainContext::render_prompt(const nlohmann::json& row) const {
   return chat->render(messages, /*add_generation_prompt=*/true, options);
 }
 
-std::vector<int64_t> TrainContext::encode_prompt(const nlohmann::json& row) const {
+std::vector<int64_t> TrainContext::encode_rendered(const std::string& text) const {
   EncodeOptions o;
   o.add_special_tokens = !chat.has_value();  // rendered chat text carries its own specials
-  return tokenizer->encode(render_prompt(row), o);
+  return tokenizer->encode(text, o);
+}
+
+std::vector<int64_t> TrainContext::encode_prompt(const nlohmann::json& row) const {
+  return encode_rendered(render_prompt(row));
 }
 
 std::string TrainContext::decode(const std::vector<int64_t>& ids) const { return tokenizer->decode(ids, false); }

@@ -26,8 +26,6 @@ class KvCache {
   at::Tensor append(const at::Tensor& real);
   // Positions (B, count) of the columns just appended: the number of real tokens before each.
   const at::Tensor& last_positions() const { return last_positions_; }
-  // Columns written before the last append(), per row (B) int64.
-  const at::Tensor& last_offsets() const { return last_offsets_; }
 
   // Writes one layer's new keys/values (B, kvH, count, D) into the columns of the last append()
   // and returns the layer's cached keys/values over [0, used()) (B, kvH, used, D).
@@ -55,7 +53,6 @@ class KvCache {
   at::Tensor valid_;                   // (B, capacity) bool
   at::Tensor real_tokens_;             // (B) int64
   at::Tensor last_columns_;            // (B, count) int64
-  at::Tensor last_offsets_;            // (B) int64
   at::Tensor last_positions_;          // (B, count) int64
 };
 

@@ -108,6 +108,8 @@ class TrainContext {
   // generation prompt) or, with chat_format none, the raw text with the tokenizer's specials.
   std::vector<int64_t> encode_prompt(const nlohmann::json& row) const;
   std::string render_prompt(const nlohmann::json& row) const;
+  // Token ids of text from render_prompt() (specials added only with chat_format none).
+  std::vector<int64_t> encode_rendered(const std::string& text) const;
   std::string decode(const std::vector<int64_t>& ids) const;
   // Clips, all-reduces and applies the accumulated gradients with the scheduled learning rate.
   // Returns {grad_norm, lr}.
